@@ -1,0 +1,1 @@
+"""auth-api: users, groups and package permissions as a service (built out in its own issue)."""

@@ -1,0 +1,1 @@
+"""The ``ppc`` command: serve, make-config, gen-password, rebuild."""

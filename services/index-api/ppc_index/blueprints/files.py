@@ -1,0 +1,115 @@
+"""One stored file: download (and its PEP 658 metadata), upload, delete, yank."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, request, send_file
+
+from ppc_shared.access.base import READ, WRITE
+from ppc_shared.errors import BadRequest, Forbidden, NotFound
+from ppc_shared.json_documents import package_object
+from ppc_shared.names import is_valid_name, normalize_name
+
+from ..context import current_identity, file_url, index, policy, settings
+from .upload import store_upload
+
+bp = Blueprint("files", __name__, url_prefix="/api/package")
+
+METADATA_SUFFIX = ".metadata"
+MAX_REASON_LENGTH = 1000
+
+
+def _project(name: str) -> str:
+    if not is_valid_name(name):
+        raise NotFound("no project by that name")
+    return normalize_name(name)
+
+
+@bp.get("/<name>/<filename>")
+def download(name: str, filename: str) -> Response:
+    name = _project(name)
+    policy().require(current_identity(), name, READ)
+    if filename.endswith(METADATA_SUFFIX):
+        # PEP 658: the core metadata of <file> lives at <file URL>.metadata
+        package = index().get_file(name, filename[: -len(METADATA_SUFFIX)])
+        return Response(index().core_metadata(package), mimetype="text/plain",
+                        headers={"Cache-Control": _cache_control()})
+    package = index().get_file(name, filename)
+    target = index().download(package)
+    if target.url is not None and not settings().stream_files:
+        return redirect(target.url, code=302)
+    if target.path is not None:
+        response = send_file(target.path, mimetype="application/octet-stream", as_attachment=True,
+                             download_name=package.filename, conditional=True, etag=package.sha256 or True,
+                             max_age=settings().package_max_age)
+    else:
+        stream = target.stream or index().storage.open(package)
+        response = Response(_chunks(stream), mimetype="application/octet-stream",
+                            headers={"Content-Disposition": f'attachment; filename="{package.filename}"'})
+        if package.size is not None:
+            response.content_length = package.size
+    response.headers["Cache-Control"] = _cache_control()
+    return response
+
+
+def _chunks(stream, size: int = 1 << 16):
+    with stream:
+        while True:
+            chunk = stream.read(size)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _cache_control() -> str:
+    return f"public, max-age={settings().package_max_age}"
+
+
+@bp.post("/<name>/<filename>")
+def upload(name: str, filename: str) -> Response:
+    name = _project(name)
+    content = request.files.get("content")
+    if content is not None and content.filename and content.filename != filename:
+        raise BadRequest(f"the uploaded file is named {content.filename!r}, not {filename!r}")
+    if content is not None:
+        content.filename = filename
+    return store_upload(url_name=name)
+
+
+@bp.delete("/<name>/<filename>")
+def delete(name: str, filename: str) -> Response:
+    name = _project(name)
+    identity = current_identity()
+    access = policy()
+    access.require(identity, name, WRITE)
+    if not access.in_groups(identity, settings().allow_delete_groups):
+        raise Forbidden("you may not delete packages (pypi.allow_delete_groups)")
+    try:
+        package = index().get_file(name, filename)
+    except NotFound as exc:
+        raise BadRequest(exc.message) from None  # 1.x answers 400 for an unknown file
+    index().delete(package)
+    return Response(status=200)
+
+
+@bp.post("/<name>/<filename>/yank")
+def yank(name: str, filename: str) -> Response:
+    name = _project(name)
+    policy().require(current_identity(), name, WRITE)
+    reason = ""
+    if request.content_length:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadRequest('expected a JSON object such as {"reason": "..."}')
+        reason = body.get("reason") or ""
+        if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
+            raise BadRequest(f"reason must be a string of at most {MAX_REASON_LENGTH} characters")
+    package = index().set_yanked(index().get_file(name, filename), True, " ".join(reason.split()))
+    return jsonify(package_object(package, file_url(package.name, package.filename)))
+
+
+@bp.delete("/<name>/<filename>/yank")
+def unyank(name: str, filename: str) -> Response:
+    name = _project(name)
+    policy().require(current_identity(), name, WRITE)
+    package = index().set_yanked(index().get_file(name, filename), False)
+    return jsonify(package_object(package, file_url(package.name, package.filename)))

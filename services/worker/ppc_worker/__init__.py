@@ -1,0 +1,1 @@
+"""worker: Celery tasks over plain functions of the shared library (built out in its own issue)."""

@@ -1,0 +1,21 @@
+"""Access backends: who the users are, their groups, and per-package permissions."""
+
+from __future__ import annotations
+
+from ..registry import resolve_backend
+from ..settings import RawSettings
+from .base import AccessBackend, PackageACL
+
+ACCESS_BACKENDS = {
+    "config": "ppc_shared.access.config.ConfigAccessBackend",
+    "pypicloud.access.configaccessbackend": "ppc_shared.access.config.ConfigAccessBackend",
+    "pypicloud.access.config.configaccessbackend": "ppc_shared.access.config.ConfigAccessBackend",
+}
+
+
+def create_access(raw: RawSettings) -> AccessBackend:
+    backend = resolve_backend("pypi.auth", raw.str("pypi.auth", "config"), ACCESS_BACKENDS, AccessBackend)
+    return backend.from_settings(raw)
+
+
+__all__ = ["AccessBackend", "PackageACL", "create_access", "ACCESS_BACKENDS"]
