@@ -13,6 +13,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -195,6 +196,14 @@ class Server:
             return None
         return children[0] if children else None
 
+    def worker_in_use(self) -> str | None:
+        try:
+            with open(self.log_path, "rb") as handle:
+                found = re.search(rb"Using worker: (\S+)", handle.read())
+        except OSError:
+            return None
+        return found.group(1).decode() if found else None
+
     def tail(self, lines: int = 30) -> str:
         try:
             with open(self.log_path, "rb") as handle:
@@ -311,11 +320,17 @@ def bench_worker_class(args, wrk: str, config: str, names: list[str], names_file
                        users: dict[str, str], tmpdir: str) -> dict:
     auth = "Basic " + base64.b64encode(f"reader:{users['reader']}".encode()).decode()
     bad_auth = "Basic " + base64.b64encode(b"reader:not-the-password").decode()
-    server = Server(config, args.worker_class_now, args.threads, args.server_core, args.accesslog, tmpdir)
-    out: dict = {"worker_class": args.worker_class_now,
-                 "threads": args.threads if args.worker_class_now == "gthread" else 1}
+    # gunicorn quietly runs gthread when worker_class is sync and threads > 1.
+    threads = args.threads if args.worker_class_now == "gthread" else 1
+    server = Server(config, args.worker_class_now, threads, args.server_core, args.accesslog, tmpdir)
+    out: dict = {"worker_class": args.worker_class_now, "threads": threads}
     try:
         server.wait_ready()
+        used = server.worker_in_use()
+        out["gunicorn_worker"] = used
+        log(f"  gunicorn says: Using worker: {used}")
+        if used != args.worker_class_now:
+            raise RuntimeError(f"asked for worker class {args.worker_class_now}, gunicorn runs {used}")
         problems = check_behaviour(server.port, names, auth, bad_auth)
         if problems:
             raise RuntimeError("wrong answers, not benchmarking:\n  " + "\n  ".join(problems))

@@ -176,7 +176,7 @@ def test_twine_skip_existing_skips_files_already_stored_and_uploads_the_rest(ser
         wheel.name: sha256_of(wheel), sdist.name: sha256_of(sdist), newer.name: sha256_of(newer)}
 
 
-def test_uv_publish_uploads_wheel_and_sdist(server, dist_dir, uv_installer):
+def test_uv_publish_uploads_wheel_and_sdist_and_uv_installs_it(server, dist_dir, uv_installer):
     name = "ppc-e2e-uvpublish"
     out = dist_dir / "uv-publish"
     out.mkdir()
@@ -209,9 +209,10 @@ def test_installer_builds_and_installs_sdist_only_project_with_build_isolation(s
     # The module came from the sdist's own in-tree backend, not from some wheel.
     assert imported_version(installer, SDIST_PROJECT) == "1.0 sdist"
     if installer.kind == "pip":
-        # pip built it in an isolated build environment (that the backend needs nothing is
-        # why this works with no index but ours).
-        assert "Installing build dependencies" in result.stdout, describe(result)
+        # Through PEP 517 (isolation is on: no --no-build-isolation), asking the in-tree
+        # backend for its build requirements, which are none, so only our index is used.
+        assert "Getting requirements to build wheel" in result.stdout, describe(result)
+        assert f"Building wheel for {SDIST_PROJECT} (pyproject.toml)" in result.stdout, describe(result)
     sdist = published[SDIST_PROJECT]
     assert 200 in statuses(server.log_since(mark), "GET", file_path(SDIST_PROJECT, sdist.name))
 

@@ -44,15 +44,18 @@ def admin_engine(kind: str) -> Engine:
     url = PG_ADMIN_URL if kind == "postgresql" else MYSQL_ADMIN_URL
     connect_args = {"connect_timeout": 5}
     engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args=connect_args)
+    problem = None
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server is fatal here
+        problem = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    if problem is not None:
         engine.dispose()
         pytest.fail(
             f"{kind} is not reachable at {make_url(url).render_as_string(hide_password=True)}: "
-            f"{type(exc).__name__}: {str(exc).splitlines()[0]}\n"
-            "These tests need the server running (CI starts it); they fail rather than skip.",
+            f"{problem}\nThese tests need the server running (CI starts it); they fail rather "
+            "than skip.",
             pytrace=False,
         )
     return engine

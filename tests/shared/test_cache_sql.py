@@ -125,6 +125,34 @@ def test_saving_an_existing_filename_replaces_the_row(sql_cache):
     assert by_filename(sql_cache.all_files()) == by_filename([third, other])
 
 
+def test_save_many_with_one_filename_twice_keeps_the_last(sql_cache):
+    """Saving a batch is saving its rows in order. A 1.x storage directory can hold one
+    filename twice (1.x never checked a filename against the form's version or name):
+    a rebuild must not fail on it (the server would not start with an empty cache)."""
+    first = pkg(summary="first")
+    last = pkg(when=T0 + timedelta(seconds=1), summary="last")
+    sql_cache.save(pkg(summary="already there"))
+    sql_cache.save_many([first, pkg("other", "1.0"), last])
+    assert sql_cache.fetch(first.filename) == last
+    assert len(sql_cache.all_files()) == 2
+
+
+def test_filenames_differing_only_in_case_are_different_rows(sql_cache):
+    """Filenames are case-sensitive in storage, so in the cache too (MySQL's default
+    collations would compare them case-insensitively)."""
+    lower = pkg("demo", "1.0", filename="demo-1.0.tar.gz", summary="lower")
+    upper = pkg("demo", "1.0", filename="Demo-1.0.tar.gz", summary="upper")
+    sql_cache.save(lower)
+    sql_cache.save(upper)
+    assert sql_cache.fetch("demo-1.0.tar.gz") == lower
+    assert sql_cache.fetch("Demo-1.0.tar.gz") == upper
+    assert sql_cache.fetch("DEMO-1.0.tar.gz") is None
+    sql_cache.save_many([lower, upper])
+    assert by_filename(sql_cache.all_files()) == by_filename([lower, upper])
+    sql_cache.remove(upper)
+    assert sql_cache.all_files() == [lower]
+
+
 # -- values survive the round trip ----------------------------------------------------------
 UNICODE_SUMMARIES = [
     "Packages 📦 for snakes 🐍🐍 — with emoji",
@@ -378,6 +406,12 @@ class TcpProxy:
                     pass
 
     def cut(self) -> None:
+        # shutdown() wakes the thread blocked in accept(); close() alone leaves the
+        # listening socket alive in the kernel until accept() returns.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         with self.lock:
             for sock in self.sockets:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import current_app, g, request
 
 from ppc_shared.access.policy import ANONYMOUS, AccessPolicy, Identity
+from ppc_shared.errors import NotFound
+from ppc_shared.names import is_valid_name, normalize_name
 from ppc_shared.package_index import PackageIndex
 from ppc_shared.settings import IndexSettings
 from ppc_shared.wiring import Backends
@@ -39,6 +43,12 @@ def current_identity() -> Identity:
 def file_url(name: str, filename: str) -> str:
     # A path from the root rather than a full URL: the page stays the same behind any
     # host name or proxy, and so can be cached once.
-    from urllib.parse import quote
-
     return f"{request.script_root}/api/package/{name}/{quote(filename)}"
+
+
+def project_name(segment: str) -> str:
+    """The normalised project name of a URL segment; permissions are always looked up by
+    it (1.x took them from the segment as typed)."""
+    if not is_valid_name(segment):
+        raise NotFound("no project by that name")
+    return normalize_name(segment)

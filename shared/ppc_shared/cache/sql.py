@@ -61,6 +61,11 @@ packages = Table(
     Column("last_modified", UTCDateTime(), index=True, nullable=False),
     Column("summary", Text(), nullable=True),
     Column("data", Text(), nullable=False, default="{}"),
+    # MySQL/MariaDB: utf8mb4 whatever the database's default (often latin1, which cannot
+    # hold emoji or CJK summaries), and a binary collation so that filenames compare
+    # exactly as they do in storage and on the other databases.
+    mysql_charset="utf8mb4",
+    mysql_collate="utf8mb4_bin",
 )
 
 
@@ -191,7 +196,9 @@ class SQLCache(Cache):
         self.save_many([package])
 
     def save_many(self, packages_to_save: Iterable[PackageFile]) -> int:
-        rows = [_package_to_row(p) for p in packages_to_save]
+        # One row per filename, the last one saved winning (as saving them one by one
+        # would): a 1.x storage directory can hold a filename twice.
+        rows = list({p.filename: _package_to_row(p) for p in packages_to_save}.values())
         with self._write_lock, self.engine.begin() as conn:
             for start in range(0, len(rows), BATCH):
                 batch = rows[start:start + BATCH]

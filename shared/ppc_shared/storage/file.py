@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, Iterator
 
 from ..errors import Conflict, NotFound
@@ -143,6 +143,10 @@ class FileStorage(Storage):
                 copy_stream(data, handle)
                 handle.flush()
                 os.fsync(handle.fileno())
+            # The file's mtime is its last_modified (1.x's rule, and what a rebuild reads
+            # back): make it the upload time the cache records, to the microsecond.
+            stamp = _timestamp_ns(package.last_modified)
+            os.utime(temp, ns=(stamp, stamp))
             if overwrite:
                 os.replace(temp, target)
             else:
@@ -188,6 +192,13 @@ class FileStorage(Storage):
         if not os.access(self.directory, os.W_OK | os.X_OK):
             return False, "storage directory is not writable"
         return True, ""
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _timestamp_ns(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def _remove_quietly(path: str) -> None:

@@ -8,8 +8,7 @@ from ppc_shared.access.base import READ
 from ppc_shared.errors import NotFound
 from ppc_shared.json_documents import package_object
 
-from ..context import current_identity, file_url, index, policy
-from .files import _project
+from ..context import current_identity, file_url, index, policy, project_name
 
 bp = Blueprint("api", __name__, url_prefix="/api/package")
 
@@ -31,7 +30,7 @@ def all_packages() -> Response:
 
 @bp.get("/<name>/")
 def project_files(name: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     identity = current_identity()
     access = policy()
     access.require(identity, name, READ)

@@ -7,9 +7,8 @@ from flask import Blueprint, Response, jsonify, redirect, request, send_file
 from ppc_shared.access.base import READ, WRITE
 from ppc_shared.errors import BadRequest, Forbidden, NotFound
 from ppc_shared.json_documents import package_object
-from ppc_shared.names import is_valid_name, normalize_name
 
-from ..context import current_identity, file_url, index, policy, settings
+from ..context import current_identity, file_url, index, policy, project_name, settings
 from .upload import store_upload
 
 bp = Blueprint("files", __name__, url_prefix="/api/package")
@@ -18,15 +17,9 @@ METADATA_SUFFIX = ".metadata"
 MAX_REASON_LENGTH = 1000
 
 
-def _project(name: str) -> str:
-    if not is_valid_name(name):
-        raise NotFound("no project by that name")
-    return normalize_name(name)
-
-
 @bp.get("/<name>/<filename>")
 def download(name: str, filename: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     policy().require(current_identity(), name, READ)
     if filename.endswith(METADATA_SUFFIX):
         # PEP 658: the core metadata of <file> lives at <file URL>.metadata
@@ -66,7 +59,7 @@ def _cache_control() -> str:
 
 @bp.post("/<name>/<filename>")
 def upload(name: str, filename: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     content = request.files.get("content")
     if content is not None and content.filename and content.filename != filename:
         raise BadRequest(f"the uploaded file is named {content.filename!r}, not {filename!r}")
@@ -77,7 +70,7 @@ def upload(name: str, filename: str) -> Response:
 
 @bp.delete("/<name>/<filename>")
 def delete(name: str, filename: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     identity = current_identity()
     access = policy()
     access.require(identity, name, WRITE)
@@ -93,7 +86,7 @@ def delete(name: str, filename: str) -> Response:
 
 @bp.post("/<name>/<filename>/yank")
 def yank(name: str, filename: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     policy().require(current_identity(), name, WRITE)
     reason = ""
     if request.content_length:
@@ -109,7 +102,7 @@ def yank(name: str, filename: str) -> Response:
 
 @bp.delete("/<name>/<filename>/yank")
 def unyank(name: str, filename: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     policy().require(current_identity(), name, WRITE)
     package = index().set_yanked(index().get_file(name, filename), False)
     return jsonify(package_object(package, file_url(package.name, package.filename)))

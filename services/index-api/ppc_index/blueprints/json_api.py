@@ -8,8 +8,7 @@ from ppc_shared.errors import NotFound
 from ppc_shared.json_documents import project_document
 from ppc_shared.names import same_version
 
-from ..context import current_identity, file_url, index, policy
-from .files import _project
+from ..context import current_identity, file_url, index, policy, project_name
 
 bp = Blueprint("json_api", __name__)
 
@@ -18,7 +17,7 @@ bp = Blueprint("json_api", __name__)
 @bp.get("/simple/<name>/json")
 @bp.get("/pypi/<name>/json/")
 def project(name: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     policy().require_project_read(current_identity(), name)
     files = index().files(name)
     if not files:
@@ -28,7 +27,7 @@ def project(name: str) -> Response:
 
 @bp.get("/pypi/<name>/<version>/json")
 def release(name: str, version: str) -> Response:
-    name = _project(name)
+    name = project_name(name)
     policy().require_project_read(current_identity(), name)
     files = [p for p in index().files(name) if same_version(p.version, version)]
     if not files:
