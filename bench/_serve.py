@@ -2,6 +2,7 @@
 options, same app), with a chosen worker class. Started by run.py under ``taskset``.
 
 usage: _serve.py CONFIG PORT WORKER_CLASS THREADS ACCESSLOG(on|off)
+       _serve.py CONFIG PORT granian THREADS on     (what ``ppc serve --server granian`` runs)
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ def main() -> None:
             self.cfg.set("accesslog", None)
 
         serve._Gunicorn.load_config = load_config
-    serve.run(Settings.from_file(config), "127.0.0.1", int(port), workers=1,
-              threads=int(threads), worker_class=worker_class)
+    server = "granian" if worker_class == "granian" else "gunicorn"
+    serve.run(Settings.from_file(config), "127.0.0.1", int(port), workers=1, threads=int(threads),
+              worker_class=worker_class, server=server, config_path=config)
 
 
 if __name__ == "__main__":

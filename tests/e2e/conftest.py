@@ -163,17 +163,15 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Server:
-    root = tmp_path_factory.mktemp("ppc-server")
+def start_server(root: Path, *extra_args: str) -> Server:
+    """``ppc serve CONFIG`` on a free port, answering /health; the caller stops it."""
     config = _write_config(root)
     log_path = root / "server.log"
     for attempt in range(3):  # the free port can be taken between probing and binding
         port = _free_port()
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
-                [str(PPC), "serve", str(config), "--host", "127.0.0.1", "--port", str(port),
-                 "--threads", "8"],
+                [str(PPC), "serve", str(config), "--host", "127.0.0.1", "--port", str(port), *extra_args],
                 cwd=root, env=clean_env(PYTHONUNBUFFERED="1"), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
@@ -184,14 +182,23 @@ def server(tmp_path_factory) -> Server:
                 break
             time.sleep(0.1)
         if process.poll() is None and http_status(f"{started.base_url}/health") == 200:
-            break
+            return started
         _stop(process)
-        if attempt == 2:
-            pytest.fail(f"ppc serve did not answer /health with 200:\n{started.tail()}")
+    pytest.fail(f"ppc serve {' '.join(extra_args)} did not answer /health with 200:\n{started.tail()}")
+
+
+def stop_server(server: Server) -> None:
+    _stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Server:
+    """The default ``ppc serve`` (gunicorn, gevent worker)."""
+    started = start_server(tmp_path_factory.mktemp("ppc-server"))
     try:
         yield started
     finally:
-        _stop(process)
+        stop_server(started)
 
 
 @dataclass

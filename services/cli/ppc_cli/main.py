@@ -39,7 +39,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  admin user: admin, password: {password} (kept in {os.path.join(os.path.abspath(args.data_dir), 'admin-password.txt')})", flush=True)
     print(f"  pip install --index-url {url.replace('://', '://USER:PASSWORD@')}/simple/ PACKAGE", flush=True)
     print(f"  twine upload --repository-url {url}/simple/ -u USER -p PASSWORD dist/*", flush=True)
-    serve.run(settings, host, port, args.workers, args.threads)
+    serve.run(settings, host, port, args.workers, args.threads, worker_class=args.worker_class,
+              server=args.server, config_path=str(config))
     return 0
 
 
@@ -100,6 +101,8 @@ def cmd_make_config(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import serve as serve_module
+
     parser = argparse.ArgumentParser(prog="ppc", description="PyPICloud 2: a private Python package index")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -109,8 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="where the embedded default keeps packages, cache and config (default: ./ppc-data)")
     serve.add_argument("--host", default=os.environ.get("PPC_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PPC_PORT", DEFAULT_PORT)))
+    serve.add_argument("--server", choices=serve_module.SERVERS, default="gunicorn",
+                       help="the WSGI server (default gunicorn; granian is several times faster)")
+    serve.add_argument("--worker-class", choices=serve_module.WORKER_CLASSES, default="gevent",
+                       help="gunicorn's worker class (default gevent)")
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    serve.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
+    serve.add_argument("--threads", type=int, default=16,
+                       help="threads per worker for gthread, blocking threads for granian (default 16)")
     serve.set_defaults(func=cmd_serve)
 
     rebuild = commands.add_parser("rebuild", help="rebuild the metadata cache from storage")

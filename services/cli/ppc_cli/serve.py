@@ -1,26 +1,57 @@
-"""``ppc serve``: index-api and auth-api behind one port, under gunicorn.
+"""``ppc serve``: index-api and auth-api behind one port, under gunicorn (default) or
+granian.
 
-Threaded workers (gthread) rather than gunicorn's sync worker: 50 slow clients stopped a
-sync reader for 10 s. The port routes paths the way the ingress does in a cluster.
+A few slow clients must not starve the server: gunicorn's sync worker stops serving while
+one client dribbles its headers, and so does gthread once every thread waits on one (50
+slow clients stopped a 16-thread reader here). So gunicorn runs the gevent worker, where
+a waiting client costs a greenlet, not a thread; granian reads requests in Rust with a
+header timeout, and is the fastest way to serve the same app (bench/README.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 
 from ppc_shared.settings import Settings
 from ppc_shared.wiring import load_backends
 
 log = logging.getLogger("ppc")
 
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+
 
 def build_wsgi_app(settings: Settings, *, fill_cache: bool = True):
     from ppc_index import create_app
 
     return create_app(settings, fill_cache=fill_cache)
+
+
+class AccessLogger(GunicornLogger):
+    """gunicorn's logger, computing only the atoms `ACCESS_LOG_FORMAT` prints. gunicorn's
+    own `atoms` builds all of them for every request (each request and response header and
+    every WSGI environ key, a timestamp, the Basic user name decoded) and then copies and
+    escapes them all: more time than answering a cached page. Same lines, same escaping
+    (gunicorn's SafeAtoms still wraps these); any other format gets gunicorn's atoms."""
+
+    def atoms(self, resp, req, environ, request_time):
+        if self.cfg.access_log_format != ACCESS_LOG_FORMAT:
+            return super().atoms(resp, req, environ, request_time)
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        # Each value exactly as gunicorn.glogging.Logger.atoms computes it.
+        return {
+            "h": environ.get("REMOTE_ADDR", "-"),
+            "r": "%s %s %s" % (environ["REQUEST_METHOD"], environ["RAW_URI"], environ["SERVER_PROTOCOL"]),
+            "s": status,
+            "B": getattr(resp, "sent", None),
+            "M": (request_time.seconds * 1000) + int(request_time.microseconds / 1000),
+        }
 
 
 class _Gunicorn(BaseApplication):
@@ -48,14 +79,52 @@ def prepare(settings: Settings) -> None:
         backends.close()
 
 
+SERVERS = ("gunicorn", "granian")
+WORKER_CLASSES = ("gevent", "gthread", "sync")
+HEADER_TIMEOUT_SECONDS = 10
+
+
 def run(settings: Settings, host: str, port: int, workers: int, threads: int,
-        worker_class: str = "gthread") -> None:
+        worker_class: str = "gevent", server: str = "gunicorn", config_path: str | None = None) -> None:
     prepare(settings)
+    if server == "granian":
+        run_granian(config_path, host, port, workers, threads)
+    else:
+        run_gunicorn(settings, host, port, workers, threads, worker_class)
+
+
+def run_granian(config_path: str | None, host: str, port: int, workers: int, threads: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
+    from .wsgi import CONFIG_VARIABLE
+
+    if config_path is None:
+        raise ValueError("granian loads the app in its workers from a config file path")
+    os.environ[CONFIG_VARIABLE] = os.path.abspath(config_path)
+    Granian(
+        "ppc_cli.wsgi:create_from_environment",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        log_access=True,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_SECONDS * 1000),
+    ).serve()
+
+
+def run_gunicorn(settings: Settings, host: str, port: int, workers: int, threads: int,
+                 worker_class: str) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": worker_class,
+        "worker_class": ("ppc_cli.gunicorn_worker.PlainHTTPGeventWorker" if worker_class == "gevent"
+                         else worker_class),
         "threads": threads,
+        "worker_connections": 1000,  # gevent: concurrent connections per worker
         "accesslog": "-",
         "errorlog": "-",
         "loglevel": "info",
@@ -66,7 +135,8 @@ def run(settings: Settings, host: str, port: int, workers: int, threads: int,
         # Headers must arrive within this many bytes and fields (slowloris-style limits).
         "limit_request_line": 8190,
         "limit_request_fields": 100,
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms',
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": AccessLogger,
     }
     sys.argv = sys.argv[:1]  # gunicorn parses argv otherwise
     _Gunicorn(settings, options).run()

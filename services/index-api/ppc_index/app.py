@@ -11,6 +11,7 @@ from ppc_shared.wiring import Backends, load_backends
 
 from . import errors, identity
 from .blueprints import api, files, health, json_api, packages_page, search, simple, upload
+from .fast_path import SimpleFastPath
 from .page_cache import PageCache
 from .request import IndexRequest
 
@@ -37,4 +38,5 @@ def create_app(settings: Settings, backends: Backends | None = None, *,
     for blueprint in (simple.bp, upload.bp, files.bp, api.bp, json_api.bp, search.bp,
                       packages_page.bp, health.bp):
         app.register_blueprint(blueprint)
+    app.wsgi_app = SimpleFastPath(app, app.wsgi_app)
     return app

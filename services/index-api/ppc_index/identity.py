@@ -7,7 +7,7 @@ import binascii
 
 from flask import Flask, g, request
 
-from ppc_shared.access.policy import ANONYMOUS
+from ppc_shared.access.policy import ANONYMOUS, AccessPolicy, Identity
 from ppc_shared.errors import Unauthorized
 
 from .context import policy
@@ -31,16 +31,33 @@ def _parse_basic(header: str) -> tuple[str, str]:
     return username, password
 
 
-def load_identity() -> None:
-    header = request.headers.get("Authorization")
+# Where the simple-page fast path (blueprints/simple.py) leaves the identity it already
+# worked out, or the Unauthorized it raised, when it hands a request on to Flask: a wrong
+# password is then verified once per request, not twice. Only code puts keys with a dot
+# in the WSGI environ; a client's headers arrive as HTTP_*.
+IDENTITY_ENVIRON_KEY = "ppc.identity"
+
+
+def identity_for(header: str | None, access: AccessPolicy) -> Identity:
+    """Who sends ``Authorization: header``: anonymous without one, else the verified
+    Basic user (verified credentials are cached by the policy); raises Unauthorized."""
     if not header:
-        g.identity = ANONYMOUS
-        return
+        return ANONYMOUS
     username, password = _parse_basic(header)
-    found = policy().authenticate(username, password)
+    found = access.authenticate(username, password)
     if found is None:
         raise Unauthorized("invalid username or password")
-    g.identity = found
+    return found
+
+
+def load_identity() -> None:
+    handed_on = request.environ.pop(IDENTITY_ENVIRON_KEY, None)
+    if isinstance(handed_on, Identity):
+        g.identity = handed_on
+        return
+    if isinstance(handed_on, Unauthorized):
+        raise handed_on
+    g.identity = identity_for(request.headers.get("Authorization"), policy())
 
 
 def init_app(app: Flask) -> None:

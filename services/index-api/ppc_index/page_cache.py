@@ -16,6 +16,8 @@ from typing import Callable, Hashable
 from ppc_shared.changes import ChangeFeed
 
 MIN_GZIP_BYTES = 512
+# What `PageCache.peek` answers when there is no entry valid for the current generation.
+MISS = object()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,14 @@ class PageCache:
                     self._pages.clear()
                 self._pages[key] = (generation, page)
         return page
+
+    def peek(self, key: Hashable) -> RenderedPage | None | object:
+        """The entry for ``key`` if it is valid for the current generation (a page, or
+        None for "nothing stored"), else `MISS`; never builds."""
+        entry = self._pages.get(key)
+        if entry is not None and entry[0] == self.changes.generation():
+            return entry[1]
+        return MISS
 
     def clear(self) -> None:
         with self._lock:

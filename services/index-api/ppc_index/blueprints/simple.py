@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request
 
+from ppc_shared.access.policy import AccessPolicy, Identity
 from ppc_shared.errors import NotFound, Unauthorized
 from ppc_shared.fallback import Outcome, project_page_outcome
 from ppc_shared.names import is_valid_name, normalize_name
+from ppc_shared.settings import IndexSettings
 from ppc_shared.simple_pages import (
     build_project_page, render_index_html, render_index_json, render_project_html,
     render_project_json,
@@ -63,18 +65,11 @@ def project_page(name: str) -> Response:
             return render_page(render_project_json(page), media_type)
         return render_page(render_project_html(page), _html_type(media_type))
 
+    # `fast_path.SimpleFastPath` answers the cached Outcome.LIST case without Flask: keep
+    # the two in step (bench/check_identical.py compares them).
     page = pages().get_or_build(("project", normalized, media_type, root), build)
-    access = policy()
     config = settings()
-    outcome = project_page_outcome(
-        stored=page is not None,
-        can_read=access.can_read(identity, normalized),
-        can_update_cache=access.in_groups(identity, config.cache_update),
-        logged_in=identity.logged_in,
-        fallback=config.fallback,
-        always_show_upstream=config.always_show_upstream,
-        disallowed=normalized in config.disallow_fallback,
-    )
+    outcome = page_outcome(policy(), config, identity, normalized, stored=page is not None)
     if outcome is Outcome.UNAUTHORIZED:
         raise Unauthorized("log in to read this project")
     if outcome is Outcome.REDIRECT:
@@ -84,6 +79,19 @@ def project_page(name: str) -> Response:
         # upstream client; until then a project with no stored files is not found.
         raise NotFound(f"no project named {normalized!r}")
     return send_page(page)
+
+
+def page_outcome(access: AccessPolicy, config: IndexSettings, identity: Identity, normalized: str, *,
+             stored: bool) -> Outcome:
+    return project_page_outcome(
+        stored=stored,
+        can_read=access.can_read(identity, normalized),
+        can_update_cache=access.in_groups(identity, config.cache_update),
+        logged_in=identity.logged_in,
+        fallback=config.fallback,
+        always_show_upstream=config.always_show_upstream,
+        disallowed=normalized in config.disallow_fallback,
+    )
 
 
 def _html_type(media_type: str) -> str:
