@@ -102,6 +102,8 @@ def render_project_json(page: ProjectPage) -> str:
             "yanked": entry.yanked,
             "upload-time": entry.upload_time,
         }
+        if not entry.upload_time:
+            del item["upload-time"]  # PEP 700 makes it optional (upstream files we only link)
         if entry.size is not None:
             item["size"] = entry.size
         metadata = {"sha256": entry.core_metadata_sha256} if entry.core_metadata_sha256 else False

@@ -25,6 +25,16 @@ class Backends:
 
     def close(self) -> None:
         self.cache.close()
+        close_access = getattr(self.access, "close", None)
+        if close_access is not None:
+            close_access()
+
+
+def default_change_feed(settings: Settings) -> ChangeFeed:
+    """Every process that shares this cache on this host shares the stamp file (the
+    servers, and commands such as ``ppc import`` that change what they serve)."""
+    raw = settings.raw
+    return StampFileChangeFeed.for_identity(f"{raw.str('pypi.db', 'sql')}|{raw.str('db.url', '')}")
 
 
 def load_backends(settings: Settings, changes: ChangeFeed | None = None) -> Backends:
@@ -34,7 +44,7 @@ def load_backends(settings: Settings, changes: ChangeFeed | None = None) -> Back
     cache = create_cache(raw)
     access = create_access(raw)
     if changes is None:
-        # Every process that shares this cache on this host shares the stamp file.
-        changes = StampFileChangeFeed.for_identity(f"{raw.str('pypi.db', 'sql')}|{raw.str('db.url', '')}")
+        changes = default_change_feed(settings)
+    access.use_change_feed(changes)
     index = PackageIndex(storage, cache, changes, settings.index.calculate_package_hashes)
-    return Backends(settings, storage, cache, access, AccessPolicy(access, settings.index), changes, index)
+    return Backends(settings, storage, cache, access, AccessPolicy(access, settings.index, changes), changes, index)

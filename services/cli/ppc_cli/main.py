@@ -47,6 +47,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     from ppc_shared.wiring import load_backends
 
+    if getattr(args, "queue", False):
+        from .worker_commands import queue_rebuild
+
+        return queue_rebuild(args)
+
     backends = load_backends(_load_settings(args.config))
     try:
         result = backends.index.rebuild(graceful=args.graceful or None)
@@ -124,7 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", help="rebuild the metadata cache from storage")
     rebuild.add_argument("config")
     rebuild.add_argument("--graceful", action="store_true", help="keep every stored file listed while rebuilding")
+    rebuild.add_argument("--queue", action="store_true", help="run it on a worker (bus.url) and show its progress")
+    from .worker_commands import add_commands, add_job_options
+
+    add_job_options(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
+    add_commands(commands)
 
     gen = commands.add_parser("gen-password", help="print a password hash for user.<name> (password from stdin or a prompt)")
     gen.add_argument("-s", "--scheme", choices=KNOWN_SCHEMES, default=None)
@@ -140,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--admin", default="admin", help="name of the admin user (default: admin)")
     make.add_argument("--force", action="store_true")
     make.set_defaults(func=cmd_make_config)
+
+    from .acl_commands import add_commands as add_acl_commands
+
+    add_acl_commands(commands)
     return parser
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -26,9 +27,24 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
 
 
 def build_wsgi_app(settings: Settings, *, fill_cache: bool = True):
-    from ppc_index import create_app
+    from .router import build_router
 
-    return create_app(settings, fill_cache=fill_cache)
+    return build_router(settings, fill_cache=fill_cache)
+
+
+_PASSWORD_IN_QUERY = re.compile(r"((?:^|[?&])[^=&]*password=)[^&]*", re.IGNORECASE)
+
+
+def redact_passwords(environ: dict) -> dict:
+    """1.x's remote-access clients send ``/verify?username=..&password=..``: keep the
+    password out of the access log."""
+    if "password" not in (environ.get("QUERY_STRING") or "").lower():
+        return environ
+    environ = dict(environ)
+    for key in ("RAW_URI", "QUERY_STRING"):
+        if key in environ:
+            environ[key] = _PASSWORD_IN_QUERY.sub(r"\1***", environ[key])
+    return environ
 
 
 class AccessLogger(GunicornLogger):
@@ -39,6 +55,7 @@ class AccessLogger(GunicornLogger):
     (gunicorn's SafeAtoms still wraps these); any other format gets gunicorn's atoms."""
 
     def atoms(self, resp, req, environ, request_time):
+        environ = redact_passwords(environ)
         if self.cfg.access_log_format != ACCESS_LOG_FORMAT:
             return super().atoms(resp, req, environ, request_time)
         status = resp.status
@@ -87,6 +104,9 @@ HEADER_TIMEOUT_SECONDS = 10
 def run(settings: Settings, host: str, port: int, workers: int, threads: int,
         worker_class: str = "gevent", server: str = "gunicorn", config_path: str | None = None) -> None:
     prepare(settings)
+    from .worker_commands import start_embedded_worker
+
+    start_embedded_worker(settings, config_path)  # the embedded bus's worker; stopped at exit
     if server == "granian":
         run_granian(config_path, host, port, workers, threads)
     else:

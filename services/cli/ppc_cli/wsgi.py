@@ -15,8 +15,9 @@ def create_from_environment():
     path = os.environ.get(CONFIG_VARIABLE)
     if not path:
         raise SettingsError(CONFIG_VARIABLE, "set it to the path of the config file")
-    from ppc_index import create_app
+    from .router import build_router
 
     # The cache was filled before the server forked (``serve.prepare``); a server started
-    # some other way fills an empty cache here, once per process.
-    return create_app(Settings.from_file(path))
+    # some other way fills an empty cache here, once per process. index-api and auth-api
+    # share the port, routed by path (``router.AUTH_PREFIXES``).
+    return build_router(Settings.from_file(path))

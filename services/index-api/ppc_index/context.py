@@ -11,6 +11,7 @@ from ppc_shared.errors import NotFound
 from ppc_shared.names import is_valid_name, normalize_name
 from ppc_shared.package_index import PackageIndex
 from ppc_shared.settings import IndexSettings
+from ppc_shared.upstream import UpstreamFetcher
 from ppc_shared.wiring import Backends
 
 from .page_cache import PageCache
@@ -30,6 +31,10 @@ def policy() -> AccessPolicy:
 
 def settings() -> IndexSettings:
     return backends().settings.index
+
+
+def upstream() -> UpstreamFetcher:
+    return current_app.extensions["ppc.upstream"]
 
 
 def pages() -> PageCache:

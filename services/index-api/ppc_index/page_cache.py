@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from ppc_shared.changes import ChangeFeed
+from ppc_shared.changes import ACL, PACKAGES, ChangeFeed
 
 MIN_GZIP_BYTES = 512
 # What `PageCache.peek` answers when there is no entry valid for the current generation.
@@ -42,8 +42,13 @@ class PageCache:
         self._pages: dict[Hashable, tuple[object, RenderedPage | None]] = {}
         self._lock = threading.Lock()
 
+    def _generation(self) -> tuple:
+        # Listings depend on who may read what, so a permission change (``acl``) drops
+        # them as an upload does.
+        return (self.changes.generation(PACKAGES), self.changes.generation(ACL))
+
     def get_or_build(self, key: Hashable, build: Callable[[], RenderedPage | None]) -> RenderedPage | None:
-        generation = self.changes.generation()
+        generation = self._generation()
         entry = self._pages.get(key)
         if entry is not None and entry[0] == generation:
             return entry[1]
@@ -59,7 +64,7 @@ class PageCache:
         """The entry for ``key`` if it is valid for the current generation (a page, or
         None for "nothing stored"), else `MISS`; never builds."""
         entry = self._pages.get(key)
-        if entry is not None and entry[0] == self.changes.generation():
+        if entry is not None and entry[0] == self._generation():
             return entry[1]
         return MISS
 

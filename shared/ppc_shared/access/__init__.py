@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from ..registry import resolve_backend
 from ..settings import RawSettings
-from .base import AccessBackend, PackageACL
+from .base import AccessBackend, MutableAccessBackend, PackageACL
 
 ACCESS_BACKENDS = {
     "config": "ppc_shared.access.config.ConfigAccessBackend",
     "pypicloud.access.configaccessbackend": "ppc_shared.access.config.ConfigAccessBackend",
     "pypicloud.access.config.configaccessbackend": "ppc_shared.access.config.ConfigAccessBackend",
+    "sql": "ppc_shared.access.sql.SQLAccessBackend",
+    "pypicloud.access.sql.sqlaccessbackend": "ppc_shared.access.sql.SQLAccessBackend",
+    "pypicloud.access.sqlaccessbackend": "ppc_shared.access.sql.SQLAccessBackend",
+    "remote": "ppc_shared.access.remote.RemoteAccessBackend",
+    "pypicloud.access.remoteaccessbackend": "ppc_shared.access.remote.RemoteAccessBackend",
+    "pypicloud.access.remote.remoteaccessbackend": "ppc_shared.access.remote.RemoteAccessBackend",
 }
 
 
@@ -18,4 +24,4 @@ def create_access(raw: RawSettings) -> AccessBackend:
     return backend.from_settings(raw)
 
 
-__all__ = ["AccessBackend", "PackageACL", "create_access", "ACCESS_BACKENDS"]
+__all__ = ["AccessBackend", "MutableAccessBackend", "PackageACL", "create_access", "ACCESS_BACKENDS"]

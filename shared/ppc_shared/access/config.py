@@ -68,6 +68,9 @@ class ConfigAccessBackend(AccessBackend):
     def package_acls(self) -> dict[str, PackageACL]:
         return self._acls
 
+    def password_hash(self, username: str) -> str | None:
+        return self._users.get(username)
+
     def user_data(self, username: str | None = None) -> Any:
         if username is None:
             return [{"username": name, "admin": self.is_admin(name)} for name in sorted(self._users)]

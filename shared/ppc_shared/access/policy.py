@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from ..changes import ACL
 from ..errors import Forbidden, NotFound, Unauthorized
 from ..settings import IndexSettings
 from .base import READ, WRITE, AccessBackend
@@ -72,9 +73,13 @@ class _TTLCache:
 
 
 class AccessPolicy:
-    def __init__(self, backend: AccessBackend, settings: IndexSettings):
+    def __init__(self, backend: AccessBackend, settings: IndexSettings, changes=None):
         self.backend = backend
         self.settings = settings
+        # Users, groups and permissions change through auth-api, which moves the ``acl``
+        # generation on: cached answers are dropped at the next request that sees it.
+        self.changes = changes
+        self._acl_generation = changes.generation(ACL) if changes is not None else None
         # Keyed by an HMAC of user and password under a per-process secret: a wrong
         # password can never match a cached entry, and the cache holds no password.
         self._secret = secrets.token_bytes(32)
@@ -86,17 +91,32 @@ class AccessPolicy:
         self._verified.clear()
         self._identities.clear()
 
+    def _check_generation(self) -> None:
+        if self.changes is None:
+            return
+        generation = self.changes.generation(ACL)
+        if generation != self._acl_generation:
+            self.invalidate()
+            self._acl_generation = generation
+
     # -- who ------------------------------------------------------------------------------
     def authenticate(self, username: str, password: str) -> Identity | None:
+        self._check_generation()
         key = hmac.new(self._secret, f"{username}\0{password}".encode("utf-8", "surrogatepass"),
                        hashlib.sha256).digest()
         if self._verified.get(key) is None:
             if not self.backend.verify_user(username, password):
                 return None
-            self._verified.put(key, True)
-        return self.identity(username)
+            # Not if the password changed while it was being verified.
+            if self.changes is None or self.changes.generation(ACL) == self._acl_generation:
+                self._verified.put(key, True)
+        return self._identity(username)
 
     def identity(self, username: str) -> Identity:
+        self._check_generation()
+        return self._identity(username)
+
+    def _identity(self, username: str) -> Identity:
         cached = self._identities.get(username)
         if cached is None:
             groups = set(self.backend.groups(username)) | {EVERYONE, AUTHENTICATED}

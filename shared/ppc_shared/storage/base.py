@@ -53,6 +53,11 @@ class Storage(ABC):
     def get_core_metadata(self, package: PackageFile) -> bytes | None:
         """The PEP 658 metadata file stored with a wheel, if any."""
 
+    def save_core_metadata(self, package: PackageFile, core_metadata: bytes) -> None:
+        """Store the PEP 658 metadata file of an already stored wheel (the worker's
+        metadata job fills in what older uploads lack)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot add core metadata to a stored file")
+
     def download(self, package: PackageFile) -> DownloadTarget:
         return DownloadTarget(stream=self.open(package))
 

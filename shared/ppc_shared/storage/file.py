@@ -171,6 +171,11 @@ class FileStorage(Storage):
                 _remove_quietly(path)
             raise
 
+    def save_core_metadata(self, package: PackageFile, core_metadata: bytes) -> None:
+        if not os.path.isfile(self.path_of(package)):
+            raise NotFound(f"{package.filename} is not stored")
+        self._write_atomic(self.path_of(package) + CORE_METADATA_SUFFIX, lambda h: h.write(core_metadata))
+
     def save_metadata(self, package: PackageFile) -> None:
         payload = json.dumps(package.sidecar(), sort_keys=True).encode()
         self._write_atomic(self.path_of(package) + SIDECAR_SUFFIX, lambda h: h.write(payload))

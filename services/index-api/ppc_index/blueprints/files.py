@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, redirect, request, send_file
 
 from ppc_shared.access.base import READ, WRITE
-from ppc_shared.errors import BadRequest, Forbidden, NotFound
+from ppc_shared.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from ppc_shared.json_documents import package_object
 
-from ..context import current_identity, file_url, index, policy, project_name, settings
+from ..context import current_identity, file_url, index, policy, project_name, settings, upstream
 from .upload import store_upload
 
 bp = Blueprint("files", __name__, url_prefix="/api/package")
@@ -26,7 +26,39 @@ def download(name: str, filename: str) -> Response:
         package = index().get_file(name, filename[: -len(METADATA_SUFFIX)])
         return Response(index().core_metadata(package), mimetype="text/plain",
                         headers={"Cache-Control": _cache_control()})
-    package = index().get_file(name, filename)
+    try:
+        package = index().get_file(name, filename)
+    except NotFound:
+        return _fetch_from_upstream(name, filename)
+    return _send_stored(package)
+
+
+def _fetch_from_upstream(name: str, filename: str) -> Response:
+    """pypi.fallback = cache: a file listed upstream is fetched, stored and sent in this
+    request (behaviour.md: 401/403 without cache_update, fetching nothing)."""
+    config = settings()
+    if config.fallback != "cache" or name in config.disallow_fallback:
+        raise NotFound(f"{filename} is not a stored file of {name!r}")
+    identity = current_identity()
+    if not policy().in_groups(identity, config.cache_update):
+        if not identity.logged_in:
+            raise Unauthorized("log in to fetch packages from upstream")
+        raise Forbidden("you may not fetch packages from upstream (pypi.cache_update)")
+    result = upstream().start(index(), name, filename)
+    if result.stored is not None:
+        return _send_stored(result.stored)
+    stream = result.stream
+    response = Response(stream.chunks(), mimetype="application/octet-stream",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": _cache_control()})
+    if stream.content_length is not None:
+        # A client that gets fewer bytes (a digest mismatch ends the body early) sees an error.
+        response.content_length = stream.content_length
+    response.call_on_close(stream.close)
+    return response
+
+
+def _send_stored(package) -> Response:
     target = index().download(package)
     if target.url is not None and not settings().stream_files:
         return redirect(target.url, code=302)

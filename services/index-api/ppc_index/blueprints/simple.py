@@ -9,12 +9,13 @@ from ppc_shared.errors import NotFound, Unauthorized
 from ppc_shared.fallback import Outcome, project_page_outcome
 from ppc_shared.names import is_valid_name, normalize_name
 from ppc_shared.settings import IndexSettings
+from ppc_shared.upstream import UpstreamTimeout, UpstreamUnavailable, build_fallback_page
 from ppc_shared.simple_pages import (
     build_project_page, render_index_html, render_index_json, render_project_html,
     render_project_json,
 )
 
-from ..context import current_identity, file_url, index, pages, policy, settings
+from ..context import current_identity, file_url, index, pages, policy, settings, upstream
 from ..negotiation import is_json, send_page, simple_format
 from ..page_cache import render_page
 
@@ -74,11 +75,36 @@ def project_page(name: str) -> Response:
         raise Unauthorized("log in to read this project")
     if outcome is Outcome.REDIRECT:
         return redirect(config.fallback_base_url + request.path, code=302)
+    if outcome in _UPSTREAM_LINKS:
+        return _fallback_page(normalized, media_type, via_us=outcome is not Outcome.LIST_WITH_REDIRECT_LINKS)
     if outcome is Outcome.NOT_FOUND or page is None:
-        # Upstream listings (fallback = cache, always_show_upstream) arrive with the
-        # upstream client; until then a project with no stored files is not found.
         raise NotFound(f"no project named {normalized!r}")
     return send_page(page)
+
+
+_UPSTREAM_LINKS = (Outcome.LIST_WITH_REDIRECT_LINKS, Outcome.LIST_WITH_CACHE_LINKS, Outcome.UPSTREAM_CACHE_LINKS)
+
+
+def _fallback_page(normalized: str, media_type: str, *, via_us: bool) -> Response:
+    """Stored files plus the upstream's others, linked to the upstream (redirect links)
+    or to our fetch-and-store URL (cache links). With the upstream down, a stored project
+    is still served (its own files); an unstored one gets the 502/504."""
+    stored = index().files(normalized)
+    try:
+        upstream_files = upstream().listing(normalized)
+    except NotFound:
+        upstream_files = []
+    except (UpstreamUnavailable, UpstreamTimeout):
+        if not stored:
+            raise
+        upstream_files = []
+    if not stored and not upstream_files:
+        raise NotFound(f"no project named {normalized!r}")
+    link = (lambda f: file_url(normalized, f.filename)) if via_us else None
+    page = build_fallback_page(normalized, stored, upstream_files, lambda p: file_url(p.name, p.filename), link)
+    if is_json(media_type):
+        return send_page(render_page(render_project_json(page), media_type))
+    return send_page(render_page(render_project_html(page), _html_type(media_type)))
 
 
 def page_outcome(access: AccessPolicy, config: IndexSettings, identity: Identity, normalized: str, *,
