@@ -4,6 +4,7 @@ backend needs nothing from an index (so pip and uv can build them with no networ
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import tarfile
@@ -126,7 +127,10 @@ def sdist_bytes(name: str, version: str, *, summary: str = "", requires_python: 
         f"{root}/{module}/__init__.py": f"__version__ = {version!r}\nBUILT_FROM = 'sdist'\n".encode(),
     }
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    # mtime=0 in the gzip header: the same arguments give the same bytes in any second
+    # (tests compare digests of bytes built again later).
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed, \
+            tarfile.open(fileobj=compressed, mode="w") as archive:
         for path, data in files.items():
             info = tarfile.TarInfo(path)
             info.size = len(data)

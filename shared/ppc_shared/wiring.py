@@ -25,9 +25,7 @@ class Backends:
 
     def close(self) -> None:
         self.cache.close()
-        close_access = getattr(self.access, "close", None)
-        if close_access is not None:
-            close_access()
+        self.access.close()
 
 
 def default_change_feed(settings: Settings) -> ChangeFeed:

@@ -89,6 +89,11 @@ def test_embedded_default_starts_with_no_config_and_keeps_its_admin(tmp_path):
         assert requests.get(f"http://127.0.0.1:{port}/simple/", auth=("admin", password), timeout=5).status_code == 200
         assert requests.get(f"http://127.0.0.1:{port}/simple/x/", timeout=5).status_code == 401
         assert (data / "packages").is_dir() and (data / "cache.sqlite").is_file()
+        # users live in SQLite: the admin API writes at once
+        base = f"http://127.0.0.1:{port}"
+        assert requests.put(f"{base}/admin/user/carol", json={"password": "carol-pw"},
+                            auth=("admin", password), timeout=5).status_code in (200, 201)
+        assert requests.get(f"{base}/simple/", auth=("carol", "carol-pw"), timeout=5).status_code == 200
         requests.get(f"http://127.0.0.1:{port}/simple/", timeout=5)
     finally:
         process.terminate()

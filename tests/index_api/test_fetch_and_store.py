@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 
 import pytest
 import requests
@@ -102,3 +103,25 @@ def test_upstream_error_on_a_file_is_502_and_stores_nothing(served):
         response = session.get(f"{index_server.base_url}/api/package/{NAME}/{WHEEL}", auth=READER, timeout=30)
     assert response.status_code == 502
     assert stored_files(packages) == []
+
+
+def test_first_client_gets_bytes_while_the_upstream_still_sends(served):
+    upstream, index_server, app, packages = served
+    data = big_wheel()
+    upstream.add(WHEEL, data)
+    upstream.chunk_delay = 0.03  # ~37 chunks: about 1.1 s for the whole file
+    with requests.Session() as session:
+        session.trust_env = False
+        started = time.monotonic()
+        response = session.get(f"{index_server.base_url}/api/package/{NAME}/{WHEEL}", auth=READER,
+                               timeout=30, stream=True)
+        assert response.status_code == 200
+        received = bytearray()
+        first_byte_after = None
+        for chunk in response.iter_content(1 << 14):
+            if first_byte_after is None:
+                first_byte_after = time.monotonic() - started
+            received += chunk
+        total = time.monotonic() - started
+    assert bytes(received) == data
+    assert first_byte_after < total / 2, (first_byte_after, total)

@@ -15,14 +15,12 @@ storage.dir = %(here)s/packages
 pypi.db = sql
 db.url = sqlite:///%(here)s/cache.sqlite
 
-pypi.auth = config
+{access}
 pypi.default_read = {default_read}
 pypi.default_write = {default_write}
 pypi.fallback = {fallback}
 pypi.realm = pypi
 pypi.package_max_age = {max_age}
-auth.admins = {admin}
-user.{admin} = {admin_hash}
 
 session.encrypt_key = {encrypt_key}
 session.validate_key = {validate_key}
@@ -35,12 +33,26 @@ port = 6543
 """
 
 
-def render_config(kind: str, admin: str, admin_hash: str) -> str:
-    """``kind``: dev (open reads, redirect fallback), server (the 1.x defaults) or prod."""
+CONFIG_ACCESS = """pypi.auth = config
+auth.admins = {admin}
+user.{admin} = {admin_hash}"""
+
+# The embedded default keeps users in SQLite, so the admin API and registration work.
+SQL_ACCESS = """pypi.auth = sql
+auth.db.url = sqlite:///%(here)s/access.sqlite
+auth.signing_key = {signing_key}"""
+
+
+def render_config(kind: str, admin: str, admin_hash: str | None = None) -> str:
+    """``kind``: dev, server (the 1.x defaults) or prod, with users in the config file;
+    embedded, with users in SQLite (the caller creates the admin there)."""
+    if kind == "embedded":
+        access = SQL_ACCESS.format(signing_key=secrets.token_urlsafe(32))
+    else:
+        access = CONFIG_ACCESS.format(admin=admin, admin_hash=admin_hash)
     return TEMPLATE.format(
+        access=access,
         kind=kind,
-        admin=admin,
-        admin_hash=admin_hash,
         default_read="authenticated",
         default_write="",
         fallback="none" if kind == "embedded" else "redirect",

@@ -72,6 +72,9 @@ class AccessBackend(ABC):
     def check_health(self) -> tuple[bool, str]:
         return True, ""
 
+    def close(self) -> None:
+        """Release connections (tests and shutdown)."""
+
     def password_hash(self, username: str) -> str | None:
         """The stored hash, for dumps; None where the backend cannot tell (remote)."""
         return None
