@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests import dists
-from tests.conftest import basic_auth, password_hash
+from tests.conftest import password_hash
 from tests.upstream_index import ServedApp, serve_upstream
 
 READER = ("reader", "reader-secret")
@@ -125,3 +125,27 @@ def test_first_client_gets_bytes_while_the_upstream_still_sends(served):
         total = time.monotonic() - started
     assert bytes(received) == data
     assert first_byte_after < total / 2, (first_byte_after, total)
+
+
+def test_a_client_that_hangs_up_midway_still_leaves_the_file_stored(served):
+    upstream, index_server, app, packages = served
+    data = big_wheel()
+    upstream.add(WHEEL, data)
+    upstream.chunk_delay = 0.01
+    url = f"{index_server.base_url}/api/package/{NAME}/{WHEEL}"
+    with requests.Session() as session:
+        session.trust_env = False
+        assert session.head(url, auth=READER, timeout=10).status_code == 200
+        assert upstream.file_gets[WHEEL] == 0  # HEAD (uv's probe) fetches nothing
+        response = session.get(url, auth=READER, timeout=30, stream=True)
+        next(response.iter_content(1 << 14))
+        response.close()  # gone after the first chunk
+    index = app.extensions["ppc"].index
+    deadline = time.monotonic() + 20
+    while index.cache.fetch(WHEEL) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert index.cache.fetch(WHEEL) is not None
+    with requests.Session() as session:
+        session.trust_env = False
+        assert session.get(url, auth=READER, timeout=30).content == data
+    assert upstream.file_gets[WHEEL] == 1

@@ -30,7 +30,7 @@ def test_every_task_runs_on_a_real_worker(kind, request, tmp_path, start_worker)
     config = write_config(tmp_path / "site", bus_url, pypi__fallback="cache",
                           pypi__fallback_base_url=upstream.base_url)
     settings = Settings.from_file(config)
-    assert create_app_bus_is(settings, kind)
+    assert bus_kind_is(settings, kind)
     backends = load_backends(settings, changes=ChangeFeed())
     request.addfinalizer(backends.close)
     for i in range(3):
@@ -58,7 +58,7 @@ def test_every_task_runs_on_a_real_worker(kind, request, tmp_path, start_worker)
     assert stored.sha256 == hashlib.sha256(fetched).hexdigest() and stored.requires_python == ">=3.10"
 
 
-def create_app_bus_is(settings: Settings, kind: str) -> bool:
+def bus_kind_is(settings: Settings, kind: str) -> bool:
     url = bus.BusSettings.from_settings(settings).url
     return url.startswith("redis://") if kind == "redis" else url.startswith("sqla+sqlite:///")
 

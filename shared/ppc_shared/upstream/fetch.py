@@ -24,7 +24,7 @@ from ..errors import BadRequest, Conflict, NotFound
 from ..hashing import HashingSpoolFile
 from ..locks import FileLocks, HeldLock
 from ..models import PackageFile
-from ..names import normalize_name
+from ..names import normalize_name, parse_filename
 from ..package_index import PackageIndex
 from ..settings import Settings
 from ..uploads import UploadForm, check_upload
@@ -109,16 +109,19 @@ class FetchStream:
         spool = HashingSpoolFile()
         try:
             held = None
-            for chunk in self._download.chunks():
+            upstream_chunks = self._download.chunks()
+            for chunk in upstream_chunks:
                 spool.write(chunk)
                 if held is not None:
-                    yield held
+                    try:
+                        yield held
+                    except GeneratorExit:
+                        # The client hung up (uv reads a wheel's head, then closes): finish
+                        # the fetch anyway, so the next request finds the file stored.
+                        self._finish(upstream_chunks, spool)
+                        raise
                 held = chunk
-            if self.content_length is not None and spool.hasher.size != self.content_length:
-                raise UpstreamUnavailable(f"the upstream sent {spool.hasher.size} of {self.content_length} "
-                                          f"bytes of {self.upstream_file.filename}")
-            verify_digests(self.upstream_file, spool.hasher.digests())
-            self.package = store_fetched(self._index, self._name, self.upstream_file, spool)
+            self._complete(spool)
             if held is not None:
                 yield held
         except Exception as exc:
@@ -127,6 +130,21 @@ class FetchStream:
         finally:
             spool.close()
             self.close()
+
+    def _complete(self, spool: HashingSpoolFile) -> None:
+        if self.content_length is not None and spool.hasher.size != self.content_length:
+            raise UpstreamUnavailable(f"the upstream sent {spool.hasher.size} of {self.content_length} "
+                                      f"bytes of {self.upstream_file.filename}")
+        verify_digests(self.upstream_file, spool.hasher.digests())
+        self.package = store_fetched(self._index, self._name, self.upstream_file, spool)
+
+    def _finish(self, rest: Iterator[bytes], spool: HashingSpoolFile) -> None:
+        try:
+            for chunk in rest:
+                spool.write(chunk)
+            self._complete(spool)
+        except Exception as exc:
+            log.warning("finishing %s after the client left failed: %s", self.upstream_file.filename, exc)
 
     def close(self) -> None:
         self._download.close()
@@ -166,15 +184,27 @@ class UpstreamFetcher:
             raise NotFound(f"no project named {name!r}")
         return self.client.project_files(name)
 
+    def find_file(self, name: str, filename: str) -> UpstreamFile:
+        """The upstream's listing entry of ``filename``, without fetching it (a HEAD
+        request is answered from this)."""
+        if normalize_name(name) in self.disallowed:
+            raise NotFound(f"{filename} is not stored")
+        try:
+            belongs = parse_filename(filename).name == normalize_name(name)
+        except BadRequest:
+            belongs = False
+        if not belongs:
+            # Checked before any byte moves: the file must be one of this project's.
+            raise NotFound(f"{filename} is not a file of {name!r}")
+        return self.client.find_file(name, filename)
+
     def start(self, index: PackageIndex, name: str, filename: str) -> FetchResult:
         """Stored already → that file. Else wait for whoever is fetching it, or lead the
         fetch. Raises NotFound (not upstream), UpstreamUnavailable (502), UpstreamTimeout (504)."""
         stored = _stored(index, name, filename)
         if stored is not None:
             return FetchResult(stored=stored)
-        if normalize_name(name) in self.disallowed:
-            raise NotFound(f"{filename} is not stored")
-        upstream_file = self.client.find_file(name, filename)
+        upstream_file = self.find_file(name, filename)
         key = f"fetch:{name}/{filename}"
         deadline = time.monotonic() + self.wait_seconds
         while True:

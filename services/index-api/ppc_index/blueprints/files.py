@@ -44,6 +44,14 @@ def _fetch_from_upstream(name: str, filename: str) -> Response:
         if not identity.logged_in:
             raise Unauthorized("log in to fetch packages from upstream")
         raise Forbidden("you may not fetch packages from upstream (pypi.cache_update)")
+    if request.method == "HEAD":
+        # uv probes with HEAD before it downloads: answer from the listing, fetch nothing.
+        upstream_file = upstream().find_file(name, filename)
+        response = Response(mimetype="application/octet-stream",
+                            headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        if upstream_file.size is not None:
+            response.content_length = upstream_file.size
+        return response
     result = upstream().start(index(), name, filename)
     if result.stored is not None:
         return _send_stored(result.stored)

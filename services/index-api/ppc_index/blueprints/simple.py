@@ -9,11 +9,11 @@ from ppc_shared.errors import NotFound, Unauthorized
 from ppc_shared.fallback import Outcome, project_page_outcome
 from ppc_shared.names import is_valid_name, normalize_name
 from ppc_shared.settings import IndexSettings
-from ppc_shared.upstream import UpstreamTimeout, UpstreamUnavailable, build_fallback_page
 from ppc_shared.simple_pages import (
     build_project_page, render_index_html, render_index_json, render_project_html,
     render_project_json,
 )
+from ppc_shared.upstream import UpstreamTimeout, UpstreamUnavailable, build_fallback_page
 
 from ..context import current_identity, file_url, index, pages, policy, settings, upstream
 from ..negotiation import is_json, send_page, simple_format
