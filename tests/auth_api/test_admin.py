@@ -120,10 +120,11 @@ def test_token_endpoint(auth_client, root_auth):
     assert auth_client.get(f"/admin/token/{ROOT[0]}", headers=root_auth).status_code == 400
 
 
-def test_rebuild_runs_in_process(auth_client, root_auth):
+def test_rebuild_queues_a_job_for_the_worker(auth_client, root_auth):
     response = auth_client.get("/admin/rebuild/", headers=root_auth)
-    assert response.status_code == 200
-    assert response.get_json()["files"] == 0
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["state"] == "PENDING" and body["url"] == f"/api/jobs/{body['id']}"
 
 
 ADMIN_ENDPOINTS = [

@@ -78,3 +78,34 @@ def test_failed_job_reports_its_error(tmp_path, start_worker, redis_url):
     assert status["state"] == "RETRY", status
     assert "UpstreamUnavailable" in status["error"] or "cannot be reached" in status["error"]
     job.revoke()
+
+
+def test_admin_rebuild_is_done_by_the_worker(tmp_path, start_worker, redis_url, request):
+    """``GET /admin/rebuild`` on auth-api queues the job; a real worker runs it; the job
+    status says so."""
+    import base64
+
+    from ppc_auth.app import create_app
+    from ppc_shared.passwords import hash_password, make_context
+
+    config = write_config(tmp_path / "site", redis_url, auth__admins="root",
+                          **{"user.root": hash_password(make_context("sha256_crypt", 1000), "root-pw")})
+    settings = Settings.from_file(config)
+    backends = load_backends(settings, changes=ChangeFeed())
+    request.addfinalizer(backends.close)
+    put(backends, dists.wheel_filename("rebuilt", "1.0"), dists.wheel_bytes("rebuilt", "1.0"))
+    backends.cache.clear_all()
+    start_worker(config)
+
+    client = create_app(settings, backends).test_client()
+    auth = {"Authorization": "Basic " + base64.b64encode(b"root:root-pw").decode()}
+    response = client.get("/admin/rebuild", headers=auth)
+    assert response.status_code == 202
+    job_id = response.get_json()["id"]
+    celery_app = bus.create_celery(settings)
+    deadline = time.monotonic() + 60
+    while (status := bus.job_status(celery_app, job_id))["state"] not in ("SUCCESS", "FAILURE"):
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+    assert status["state"] == "SUCCESS", status
+    assert [p.filename for p in backends.cache.all_files()] == [dists.wheel_filename("rebuilt", "1.0")]

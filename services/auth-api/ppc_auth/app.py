@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from ppc_shared.access.tokens import DEFAULT_TOKEN_EXPIRE
+from ppc_shared.bus import create_celery
 from ppc_shared.errors import SettingsError
 from ppc_shared.settings import RawSettings, Settings
 from ppc_shared.wiring import Backends, load_backends
@@ -74,6 +75,7 @@ def create_app(settings: Settings, backends: Backends | None = None) -> Flask:
     app.url_map.strict_slashes = False
     app.extensions["ppc"] = backends
     app.extensions["ppc.auth"] = auth
+    app.extensions["ppc.bus"] = create_celery(settings)  # queues jobs; connects on first use
     errors.init_app(app)
     for blueprint in (remote.bp, admin.bp, users.bp, login.bp, health.bp):
         app.register_blueprint(blueprint)
