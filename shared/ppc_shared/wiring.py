@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .access import AccessBackend, create_access
 from .access.policy import AccessPolicy
 from .cache import Cache, create_cache
-from .changes import ChangeFeed, StampFileChangeFeed
+from .changes import ChangeFeed, RedisChangeFeed, StampFileChangeFeed
 from .package_index import PackageIndex
 from .settings import Settings
 from .storage import Storage, create_storage
@@ -26,12 +26,17 @@ class Backends:
     def close(self) -> None:
         self.cache.close()
         self.access.close()
+        self.changes.close()
 
 
 def default_change_feed(settings: Settings) -> ChangeFeed:
-    """Every process that shares this cache on this host shares the stamp file (the
-    servers, and commands such as ``ppc import`` that change what they serve)."""
+    """With a Redis bus, changes travel over Redis pub/sub to every host. Otherwise every
+    process that shares this cache on this host shares the stamp file (the servers, and
+    commands such as ``ppc import`` that change what they serve)."""
     raw = settings.raw
+    bus_url = raw.str("bus.url") or ""
+    if bus_url.startswith(("redis://", "rediss://")):
+        return RedisChangeFeed(bus_url)
     return StampFileChangeFeed.for_identity(f"{raw.str('pypi.db', 'sql')}|{raw.str('db.url', '')}")
 
 

@@ -12,7 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from ppc_shared.access.config import ConfigAccessBackend
 from ppc_shared.access.remote import RemoteAccessBackend, RequestsTransport, WSGITransport
-from ppc_shared.changes import ChangeFeed, StampFileChangeFeed
+from ppc_shared.changes import ChangeFeed, RedisChangeFeed, StampFileChangeFeed
 from ppc_shared.wiring import load_backends
 from tests import dists
 from tests.conftest import ADMIN, basic_auth, upload_fields
@@ -190,19 +190,28 @@ def test_permission_change_reaches_index_api_at_once_in_one_process(make_setting
         backends.close()
 
 
-def test_permission_change_reaches_a_separate_index_api_within_one_second(make_settings, tmp_path):
-    """auth-api and index-api as separate apps (as two processes on one host), index-api
-    asking over HTTP: auth-api announces the change on the shared change feed (a stamp
-    file), and index-api drops its cached answers at its next request."""
+def _feed(kind: str, tmp_path, prefix: str):
+    if kind == "stamp-file":
+        return StampFileChangeFeed(str(tmp_path / "feed"))
+    return RedisChangeFeed("redis://127.0.0.1:6379/0", prefix=prefix)
+
+
+@pytest.mark.parametrize("feed_kind", ["stamp-file", "redis"])
+def test_permission_change_reaches_a_separate_index_api_within_one_second(make_settings, tmp_path, feed_kind):
+    """auth-api and index-api as separate apps, index-api asking over HTTP: auth-api
+    announces the change on the change feed (a stamp file on one host, Redis pub/sub
+    between hosts), and index-api drops its cached answers at its next request."""
+    import secrets
+
     from ppc_auth import create_app as create_auth_app
     from ppc_index import create_app as create_index_app
 
-    feed_path = str(tmp_path / "feed")
+    prefix = f"ppc-test:{secrets.token_hex(4)}:"
     auth_settings = make_settings(pypi__auth="sql", auth__db__url=f"sqlite:///{tmp_path / 'auth.sqlite'}")
-    auth_backends = load_backends(auth_settings, changes=StampFileChangeFeed(feed_path))
+    auth_backends = load_backends(auth_settings, changes=_feed(feed_kind, tmp_path, prefix))
     index_settings = make_settings(pypi__auth="remote", auth__backend_server="http://auth-api.invalid/remote",
                                    auth__remote_cache_seconds="60")
-    index_backends = load_backends(index_settings, changes=StampFileChangeFeed(feed_path))
+    index_backends = load_backends(index_settings, changes=_feed(feed_kind, tmp_path, prefix))
     server = None
     try:
         auth_backends.access.load(docs_dump(auth_settings))
