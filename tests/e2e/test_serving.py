@@ -78,3 +78,20 @@ def test_upload_and_download_through_each_server(any_server):
     while "GET /api/package/served-pkg/" not in any_server.log() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "GET /api/package/served-pkg/" in any_server.log()  # one access-log line per request
+
+
+def test_a_query_string_password_stays_out_of_the_access_log(any_server):
+    """1.x's remote client sends ``/remote/verify?password=...``; no server logs it."""
+    import requests
+
+    secret = "query-password-canary"
+    mark = any_server.log_mark()
+    response = requests.get(f"{any_server.base_url}/remote/verify", params={"username": "reader", "password": secret},
+                            auth=ADMIN, timeout=10)
+    assert response.status_code == 200
+    deadline = time.monotonic() + 5
+    while "/remote/verify" not in any_server.log_since(mark) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    logged = any_server.log_since(mark)
+    assert "/remote/verify" in logged
+    assert secret not in logged

@@ -99,6 +99,7 @@ def prepare(settings: Settings) -> None:
 SERVERS = ("gunicorn", "granian")
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 HEADER_TIMEOUT_SECONDS = 10
+GRANIAN_ACCESS_LOG_FORMAT = '%(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).0fms'
 
 
 def run(settings: Settings, host: str, port: int, workers: int, threads: int,
@@ -132,6 +133,8 @@ def run_granian(config_path: str | None, host: str, port: int, workers: int, thr
         workers=workers,
         blocking_threads=threads,
         log_access=True,
+        # Path without the query string: 1.x clients send /remote/verify?password=...
+        log_access_format=GRANIAN_ACCESS_LOG_FORMAT,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_SECONDS * 1000),
     ).serve()
 
