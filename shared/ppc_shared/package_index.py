@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 from .cache.base import Cache
 from .changes import ChangeFeed
@@ -15,6 +16,7 @@ from .storage.base import DownloadTarget, Storage
 from .uploads import CheckedUpload, UploadForm, check_upload
 
 log = logging.getLogger(__name__)
+REBUILD_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -92,24 +94,35 @@ class PackageIndex:
             return None
         return self.rebuild(graceful=False)
 
-    def rebuild(self, graceful: bool | None = None) -> RebuildResult:
+    def rebuild(self, graceful: bool | None = None,
+                progress: Callable[[int, int], None] | None = None) -> RebuildResult:
         """Make the cache match storage. Graceful keeps every stored file visible while it
-        runs (adds and replaces first, removes last); otherwise clear and refill."""
+        runs (adds and replaces first, removes last); otherwise clear and refill.
+        ``progress(saved, total)`` is called as the cache is written."""
         graceful = self.cache.graceful_reload if graceful is None else graceful
         started = time.perf_counter()
         stored = list(self.storage.list())
         if graceful:
             stored_names = {p.filename for p in stored}
             cached_names = {p.filename for p in self.cache.all_files()}
-            self.cache.save_many(stored)
+            self._save_in_batches(stored, progress)
             gone = cached_names - stored_names
             self.cache.remove_many(gone)
             added, removed = len(stored_names - cached_names), len(gone)
         else:
             self.cache.clear_all()
-            self.cache.save_many(stored)
+            self._save_in_batches(stored, progress)
             added, removed = len(stored), 0
         self.changes.notify()
         result = RebuildResult(len(stored), added, removed, time.perf_counter() - started)
         log.info("cache rebuilt from storage: %d files in %.2f s", result.files, result.seconds)
         return result
+
+    def _save_in_batches(self, stored: list[PackageFile], progress: Callable[[int, int], None] | None) -> None:
+        if progress is None:
+            self.cache.save_many(stored)
+            return
+        for start in range(0, len(stored), REBUILD_BATCH):
+            self.cache.save_many(stored[start:start + REBUILD_BATCH])
+            progress(min(start + REBUILD_BATCH, len(stored)), len(stored))
+        progress(len(stored), len(stored))

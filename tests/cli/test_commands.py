@@ -116,3 +116,4 @@ def test_rebuild_command_reports_counts(tmp_path):
     result = ppc("rebuild", str(config))
     assert result.returncode == 0, result.stderr
     assert "1 files" in result.stdout
+    assert "rebuild: 1/1" in result.stderr  # the progress bar, one line per tenth on a pipe

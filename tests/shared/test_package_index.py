@@ -306,3 +306,27 @@ def test_rebuild_of_2000_files(index, root, capsys, cache_url):
     sample = index.cache.fetch("project_123-4.4.tar.gz")
     assert sample.version == "4.4" and sample.metadata["uploader"] == "dsa"
     assert sample.last_modified == start + timedelta(hours=1234)
+
+
+def test_rebuild_reports_progress_as_it_writes_the_cache(tmp_path):
+    from ppc_shared import package_index
+    from ppc_shared.cache.sql import SQLCache, create_sql_engine
+    from ppc_shared.changes import ChangeFeed
+    from ppc_shared.storage.file import FileStorage
+
+    storage = FileStorage(str(tmp_path / "packages"))
+    for i in range(5):
+        folder = tmp_path / "packages" / "many" / f"1.{i}"
+        folder.mkdir(parents=True)
+        (folder / f"many-1.{i}.tar.gz").write_bytes(b"\x1f\x8b" + bytes(10))
+    cache = SQLCache(create_sql_engine(f"sqlite:///{tmp_path / 'c.db'}", "db.url"))
+    index = package_index.PackageIndex(storage, cache, ChangeFeed())
+    seen = []
+    original = package_index.REBUILD_BATCH
+    package_index.REBUILD_BATCH = 2
+    try:
+        index.rebuild(graceful=False, progress=lambda done, total: seen.append((done, total)))
+    finally:
+        package_index.REBUILD_BATCH = original
+        cache.close()
+    assert seen[:3] == [(2, 5), (4, 5), (5, 5)] and seen[-1] == (5, 5)

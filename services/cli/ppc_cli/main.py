@@ -52,10 +52,14 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
         return queue_rebuild(args)
 
+    from .worker_commands import ProgressBar
+
     backends = load_backends(_load_settings(args.config))
+    bar = ProgressBar("rebuild")
     try:
-        result = backends.index.rebuild(graceful=args.graceful or None)
+        result = backends.index.rebuild(graceful=args.graceful or None, progress=bar.update)
     finally:
+        bar.finish()
         backends.close()
     print(f"rebuilt the cache: {result.files} files ({result.added} added, {result.removed} removed) "
           f"in {result.seconds:.2f} s")

@@ -74,7 +74,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
 
     @app.task(name=bus.REBUILD_CACHE, bind=True, **RETRY_OPTIONS)
     def rebuild_cache(self, graceful: bool | None = None) -> dict:
-        result = context.backends().index.rebuild(graceful=graceful)
+        result = context.backends().index.rebuild(graceful=graceful, progress=_progress(self))
         return {"files": result.files, "added": result.added, "removed": result.removed,
                 "seconds": round(result.seconds, 3)}
 
