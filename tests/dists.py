@@ -50,7 +50,10 @@ def wheel_bytes(name: str, version: str, *, summary: str = "", requires_python: 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, data in files.items():
-            archive.writestr(path, data)
+            # A fixed date: the same arguments always give the same bytes (tests compare
+            # what they uploaded with what they download, across clock ticks).
+            archive.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
