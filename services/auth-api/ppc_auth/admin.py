@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from ppc_shared.access.base import validate_password, validate_permission
 from ppc_shared.access.tokens import make_token
 from ppc_shared import bus
-from ppc_shared.errors import BadRequest, NotFound, ServiceUnavailable
+from ppc_shared.errors import BadRequest, NotFound
 from ppc_shared.names import normalize_name, validate_name
 
 from .context import access, auth_settings, mutable_access, param_bool, param_str, params, require_admin
@@ -31,13 +31,8 @@ def _done(status: int = 200):
 def rebuild():
     """Queue a cache rebuild for the worker (graceful with ``db.graceful_reload``); the
     answer says where to follow it (``GET /api/jobs/<id>``)."""
-    try:
-        job = current_app.extensions["ppc.bus"].send_task(
-            bus.REBUILD_CACHE, kwargs={"graceful": None}, retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
-    except Exception:
-        raise ServiceUnavailable("the job bus cannot be reached") from None
-    response = jsonify({"id": job.id, "state": "PENDING", "url": f"{request.script_root}/api/jobs/{job.id}"})
+    job_id = bus.queue_job(current_app.extensions["ppc.bus"], bus.REBUILD_CACHE, graceful=None)
+    response = jsonify({"id": job_id, "state": "PENDING", "url": f"{request.script_root}/api/jobs/{job_id}"})
     response.status_code = 202
     return response
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from typing import Any
 
@@ -11,10 +9,10 @@ from flask import current_app, g, request, session
 
 from ppc_shared.access import AccessBackend, MutableAccessBackend
 from ppc_shared.access.policy import ANONYMOUS, Identity
+from ppc_shared.credentials import parse_basic
 from ppc_shared.errors import BadRequest, Forbidden, Unauthorized
 from ppc_shared.wiring import Backends
 
-MAX_CREDENTIALS_LENGTH = 8192
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -37,22 +35,6 @@ def mutable_access() -> MutableAccessBackend:
 
 def auth_settings():
     return current_app.extensions["ppc.auth"]
-
-
-def parse_basic(header: str) -> tuple[str, str]:
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        raise Unauthorized("only HTTP Basic credentials are accepted")
-    if len(encoded) > MAX_CREDENTIALS_LENGTH:
-        raise Unauthorized("the credentials are too long")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        raise Unauthorized("malformed Basic credentials: expected base64 of user:password in UTF-8") from None
-    username, sep, password = decoded.partition(":")
-    if not sep or not username:
-        raise Unauthorized("malformed Basic credentials: expected user:password")
-    return username, password
 
 
 def current_identity() -> Identity:

@@ -14,11 +14,12 @@ import hmac
 
 from flask import Blueprint, jsonify, request
 
+from ppc_shared.credentials import parse_basic
 from ppc_shared.errors import BadRequest, Unauthorized
 from ppc_shared.names import normalize_name
 from ppc_shared.passwords import verify_password
 
-from .context import access, auth_settings, backends, parse_basic
+from .context import access, auth_settings, backends
 
 bp = Blueprint("remote", __name__, url_prefix="/remote")
 

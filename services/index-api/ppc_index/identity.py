@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 from flask import Flask, g, request
 
 from ppc_shared.access.policy import ANONYMOUS, AccessPolicy, Identity
+from ppc_shared.credentials import parse_basic
 from ppc_shared.errors import Unauthorized
 
 from .context import policy
 
-MAX_CREDENTIALS_LENGTH = 8192
-
-
-def _parse_basic(header: str) -> tuple[str, str]:
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        raise Unauthorized("only HTTP Basic credentials are accepted")
-    if len(encoded) > MAX_CREDENTIALS_LENGTH:
-        raise Unauthorized("the credentials are too long")
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, ValueError):
-        raise Unauthorized("malformed Basic credentials: expected base64 of user:password in UTF-8") from None
-    username, sep, password = decoded.partition(":")
-    if not sep or not username:
-        raise Unauthorized("malformed Basic credentials: expected user:password")
-    return username, password
-
-
-# Where the simple-page fast path (blueprints/simple.py) leaves the identity it already
+# Where the simple-page fast path (fast_path.py) leaves the identity it already
 # worked out, or the Unauthorized it raised, when it hands a request on to Flask: a wrong
 # password is then verified once per request, not twice. Only code puts keys with a dot
 # in the WSGI environ; a client's headers arrive as HTTP_*.
@@ -43,7 +22,7 @@ def identity_for(header: str | None, access: AccessPolicy) -> Identity:
     Basic user (verified credentials are cached by the policy); raises Unauthorized."""
     if not header:
         return ANONYMOUS
-    username, password = _parse_basic(header)
+    username, password = parse_basic(header)
     found = access.authenticate(username, password)
     if found is None:
         raise Unauthorized("invalid username or password")

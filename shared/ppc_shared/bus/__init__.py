@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from celery import Celery
 
-from ..errors import SettingsError
+from ..errors import ServiceUnavailable, SettingsError
 from ..settings import Settings
 
 # Task names: the contract between whoever queues and the worker (ppc_worker.tasks).
@@ -116,6 +116,16 @@ def prepare_bus(app: Celery, attempts: int = 5) -> None:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
+
+
+def queue_job(app: Celery, task: str, **kwargs) -> str:
+    """Send ``task`` to the workers; its job id. A bus that cannot be reached is a 503."""
+    try:
+        job = app.send_task(task, kwargs=kwargs, retry=True,
+                            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
+    except Exception:  # kombu and the transports raise many kinds; all mean "not reachable"
+        raise ServiceUnavailable("the job bus cannot be reached") from None
+    return job.id
 
 
 def job_status(app: Celery, job_id: str) -> dict:

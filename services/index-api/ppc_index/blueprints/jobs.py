@@ -43,12 +43,8 @@ def queue(kind: str) -> Response:
         if graceful not in (None, "true", "false"):
             raise BadRequest("graceful must be true or false")
         kwargs["graceful"] = None if graceful is None else graceful == "true"
-    try:
-        job = _bus().send_task(task, kwargs=kwargs, retry=True,
-                               retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5})
-    except Exception:
-        raise ServiceUnavailable("the job bus cannot be reached") from None
-    response = jsonify({"id": job.id, "state": "PENDING", "url": f"{request.script_root}/api/jobs/{job.id}"})
+    job_id = bus.queue_job(_bus(), task, **kwargs)
+    response = jsonify({"id": job_id, "state": "PENDING", "url": f"{request.script_root}/api/jobs/{job_id}"})
     response.status_code = 202
     return response
 
