@@ -108,7 +108,7 @@ def _fallback_page(normalized: str, media_type: str, *, via_us: bool) -> Respons
 
 
 def page_outcome(access: AccessPolicy, config: IndexSettings, identity: Identity, normalized: str, *,
-             stored: bool) -> Outcome:
+                 stored: bool) -> Outcome:
     return project_page_outcome(
         stored=stored,
         can_read=access.can_read(identity, normalized),
