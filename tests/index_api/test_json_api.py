@@ -108,3 +108,15 @@ def test_health_is_503_when_storage_is_gone(client, app, settings):
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"]["ok"] is False
     assert settings.raw.path("storage.dir") not in response.get_data(as_text=True)
+
+
+def test_project_json_of_an_unstored_project_follows_the_fallback(make_app, make_settings):
+    redirecting = make_app(make_settings(**{"pypi.fallback": "redirect",
+                                            "pypi.fallback_base_url": "http://127.0.0.1:9"})).test_client()
+    response = redirecting.get("/pypi/Not_Stored/json", headers=ADMIN)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "http://127.0.0.1:9/pypi/Not_Stored/json"  # the request path, as 1.x
+    disallowed = make_app(make_settings(**{"pypi.fallback": "redirect", "pypi.disallow_fallback": "secret",
+                                           "pypi.fallback_base_url": "http://127.0.0.1:9"})).test_client()
+    assert disallowed.get("/pypi/secret/json", headers=ADMIN).status_code == 404
+    assert disallowed.get("/pypi/secret/json").status_code == 401
