@@ -444,3 +444,24 @@ def test_check_health(tmp_path):
     os.rmdir(tmp_path / "pkgs")
     healthy, reason = storage.check_health()
     assert healthy is False and "missing" in reason
+
+
+def test_the_walk_removes_temp_files_a_killed_process_left_and_keeps_young_ones(tmp_path):
+    import time as _time
+
+    from ppc_shared.storage.file import STALE_TEMP_SECONDS, FileStorage
+
+    folder = tmp_path / "store" / "demo" / "1.0"
+    folder.mkdir(parents=True)
+    (folder / "demo-1.0.tar.gz").write_bytes(b"\x1f\x8b data")
+    stale = folder / ".demo-1.0.tar.gz.0123456789abcdef.part"
+    young = folder / ".demo-1.0.tar.gz.fedcba9876543210.part"
+    stale.write_bytes(b"half")
+    young.write_bytes(b"writing")
+    old = _time.time() - STALE_TEMP_SECONDS - 60
+    import os as _os
+
+    _os.utime(stale, (old, old))
+    listed = [p.filename for p in FileStorage(str(tmp_path / "store")).list()]
+    assert listed == ["demo-1.0.tar.gz"]
+    assert not stale.exists() and young.exists()

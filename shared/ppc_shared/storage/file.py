@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, Iterator
 
@@ -21,7 +22,18 @@ from .base import DownloadTarget, Storage
 log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIX = ".meta"
+TEMP_SUFFIX = ".part"
+STALE_TEMP_SECONDS = 3600
 CORE_METADATA_SUFFIX = ".metadata"
+
+
+def _is_stale_temp(entry: os.DirEntry) -> bool:
+    if not (entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX)):
+        return False
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS
+    except OSError:
+        return False
 
 
 def _is_storage_name(entry: str) -> bool:
@@ -67,6 +79,11 @@ class FileStorage(Storage):
     def _list_version(self, project: str, version: os.DirEntry) -> Iterator[PackageFile]:
         entries = {entry.name: entry for entry in os.scandir(version.path)}
         for filename, entry in entries.items():
+            if _is_stale_temp(entry):
+                # Left by a process killed mid-write (every error path removes its own);
+                # a write in progress keeps its temp file young.
+                _remove_quietly(entry.path)
+                continue
             if (not _is_storage_name(filename) or filename.endswith(SIDECAR_SUFFIX)
                     or filename.endswith(CORE_METADATA_SUFFIX) or not entry.is_file(follow_symlinks=False)):
                 continue
@@ -117,7 +134,7 @@ class FileStorage(Storage):
 
     # -- writing --------------------------------------------------------------------------
     def _temp_path(self, folder: str, filename: str) -> str:
-        return os.path.join(folder, f".{filename}.{secrets.token_hex(8)}.part")
+        return os.path.join(folder, f".{filename}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
 
     def _write_atomic(self, target: str, write) -> None:
         """Write through a temp file in the same folder and rename it into place."""
